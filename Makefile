@@ -110,9 +110,13 @@ test-debian: build
 
 fuzz:
 	$(GO) test ./kernel/wire -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	$(GO) test ./kernel/notebook -run '^$$' -fuzz FuzzParse -fuzztime 30s
 
+# golab and ipykernel side by side in one run; writes BENCHMARKS.md.
+# Benchmarks, not tests: nothing here fails on a slow machine.
 bench: kernelspec
-	$(GO) test -run '^$$' -bench . ./...
+	$(GO) test -run '^$$' -bench . -benchtime 2x ./kernel/... ./lessons/...
+	GOLAB_BIN=$(abspath $(BIN)) $(PY) kernel/benchmark/bench.py
 
 clean:
 	rm -rf bin build

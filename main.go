@@ -3,6 +3,8 @@
 //
 //	golab kernel CONNECTION_FILE    run as a Jupyter kernel (Jupyter starts this)
 //	golab install [--prefix DIR]    install the kernelspec named "golab"
+//	golab run NOTEBOOK.ipynb        run a notebook without Jupyter
+//	golab lessons                   list the lesson notebooks
 //	golab version                   print the version
 //
 // Run `golab COMMAND --help` for a command's flags.
@@ -21,6 +23,7 @@ import (
 	"github.com/golab/golab/kernel"
 	"github.com/golab/golab/kernel/engine"
 	"github.com/golab/golab/kernel/kernelspec"
+	"github.com/golab/golab/kernel/notebook"
 )
 
 // version is golab's version.
@@ -40,6 +43,8 @@ func init() {
 	commands = []command{
 		{"kernel", "CONNECTION_FILE", "run as a Jupyter kernel (Jupyter starts this)", kernelCommand},
 		{"install", "[--prefix DIR]", "install the kernelspec named golab", installCommand},
+		{"run", "NOTEBOOK.ipynb [--output OUT.ipynb] [--html OUT.html] [--allow-errors]", "run a notebook without Jupyter, in-process", notebook.RunCommand},
+		{"lessons", "[DIR]", "list the lesson notebooks with their titles, in order", notebook.LessonsCommand},
 		{"version", "", "print golab's version", versionCommand},
 	}
 }
@@ -88,7 +93,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "golab: a Jupyter kernel for Go, with lessons on concurrency versus parallelism")
 	fmt.Fprintln(w, "\nusage:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  golab %-28s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		fmt.Fprintf(w, "  golab %s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\nRun golab COMMAND --help for a command's flags.")
 }

@@ -3,6 +3,8 @@ package kernel
 import (
 	"context"
 	"errors"
+	"os"
+	"syscall"
 	"time"
 
 	zmq "github.com/pebbe/zmq4"
@@ -44,7 +46,13 @@ func (k *Kernel) handle(sock *zmq.Socket, channel string, msg *wire.Message) {
 	case "comm_msg", "comm_close":
 		// No comms are ever open.
 	case "interrupt_request":
-		k.interrupt()
+		// Raise SIGINT in our own process, as ipykernel does: the cell is
+		// interrupted by the signal handler in Serve, and native code that
+		// listens for SIGINT (lessons.Run) stops too, whichever way the
+		// front end interrupts.
+		if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+			k.interrupt()
+		}
 		k.reply(sock, msg, "interrupt_reply", map[string]any{"status": "ok"})
 	case "shutdown_request":
 		var c struct {
