@@ -18,7 +18,7 @@ SYS_TEST_PKGS := python3-jupyter-client python3-pytest chromium
 export CGO_ENABLED := 1
 
 .PHONY: all deps deps-sys deps-test-sys deps-py build kernelspec run test test-go test-clients \
-        test-debian fuzz bench lessons-html clean help
+        test-debian test-browser fuzz bench lessons-html clean help
 
 all: build
 
@@ -95,6 +95,7 @@ test: deps deps-test-sys
 	$(GO) vet ./...
 	$(MAKE) test-go
 	$(MAKE) test-clients
+	$(MAKE) test-browser
 
 test-go:
 	$(GO) test ./...
@@ -107,6 +108,20 @@ test-clients: build deps-py
 
 test-debian: build
 	/usr/bin/python3 -m pytest -q -p no:cacheprovider kernel/clienttest/test_protocol.py
+
+BROWSERTEST := kernel/browsertest
+
+# playwright-core from npm, pinned by package-lock.json; it drives Debian's
+# chromium (deps-test-sys). No browser is downloaded.
+$(BROWSERTEST)/node_modules/.package-lock.json: $(BROWSERTEST)/package.json $(BROWSERTEST)/package-lock.json
+	@command -v npm >/dev/null || { echo "the browser test needs Node.js 20+ with npm (sudo apt-get install nodejs npm)"; exit 1; }
+	cd $(BROWSERTEST) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+# A lesson run in JupyterLab 4 in headless Chromium; screenshots in kernel/browsertest/out/.
+test-browser: build deps-py deps-test-sys $(BROWSERTEST)/node_modules/.package-lock.json
+	JUPYTER=$(CURDIR)/$(VENV)/bin/jupyter GOLAB_BIN=$(CURDIR)/$(BIN) CHROMIUM=/usr/bin/chromium \
+		node --test $(BROWSERTEST)/
 
 fuzz:
 	$(GO) test ./kernel/wire -run '^$$' -fuzz FuzzDecode -fuzztime 30s

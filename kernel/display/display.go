@@ -7,12 +7,20 @@
 //	Markdown() string -> text/markdown
 //	SVG() string      -> image/svg+xml
 //	PNG() []byte      -> image/png (sent base64-encoded)
-//	JSON() any        -> application/json
-//	String() string   -> text/plain (otherwise fmt's %v, or %#v-like for some kinds)
+//	JSON() any        -> application/json (see below)
+//	String() string   -> text/plain (otherwise fmt's %v, with strings quoted)
 //
 // Every bundle carries text/plain, so a terminal front end always has
 // something to print. All the methods a value has are sent together and the
 // front end picks the richest it can show.
+//
+// JSON is the exception to "the richest wins": JupyterLab 4 ranks its
+// application/json renderer (an expandable tree) above text/html, so a
+// bundle with both would show the tree instead of the table. When a value
+// has JSON and also HTML, Markdown, SVG or PNG, its JSON is therefore sent
+// under JSONData ("application/vnd.golab+json"), which no front end renders
+// but which keeps the data in the notebook for tools; only when JSON is the
+// value's sole rich form is it sent as application/json.
 //
 // Show, New and Handle.Update send to the Sink that the kernel's engine
 // installs while a session runs; without one (a plain Go program, a test) they
@@ -37,6 +45,9 @@ const (
 	ImageSVG     = "image/svg+xml"
 	ImagePNG     = "image/png"
 	JSONType     = "application/json"
+	// JSONData carries a value's JSON when the bundle has a richer form
+	// too; see the package documentation.
+	JSONData = "application/vnd.golab+json"
 )
 
 // Data is one display bundle: the same content in several MIME types.
@@ -61,13 +72,27 @@ type (
 	SVGer interface{ SVG() string }
 	// PNGer renders as image/png.
 	PNGer interface{ PNG() []byte }
-	// JSONer renders as application/json.
+	// JSONer renders as application/json, or as JSONData beside a
+	// richer form.
 	JSONer interface{ JSON() any }
 )
 
-// Render builds the bundle for v from the methods v's type has. It never
-// panics: a method that panics is reported in the text/plain form instead.
+// Render builds the bundle for v from the methods v's type has. A Data (or
+// *Data) is already a bundle and is returned as it is, without its ID. It
+// never panics: a method that panics is reported in the text/plain form
+// instead.
 func Render(v any) (d Data) {
+	switch x := v.(type) {
+	case Data:
+		x.ID = ""
+		return x
+	case *Data:
+		if x != nil {
+			d := *x
+			d.ID = ""
+			return d
+		}
+	}
 	d.Bundle = map[string]any{}
 	defer func() {
 		if r := recover(); r != nil {
@@ -87,7 +112,15 @@ func Render(v any) (d Data) {
 		d.Bundle[ImagePNG] = base64.StdEncoding.EncodeToString(x.PNG())
 	}
 	if x, ok := v.(JSONer); ok {
-		d.Bundle[JSONType] = x.JSON()
+		j := x.JSON()
+		d.Bundle[JSONType] = j
+		for _, m := range []string{TextHTML, TextMarkdown, ImageSVG, ImagePNG} {
+			if _, ok := d.Bundle[m]; ok {
+				delete(d.Bundle, JSONType)
+				d.Bundle[JSONData] = j
+				break
+			}
+		}
 	}
 	d.Bundle[TextPlain] = Text(v)
 	return d
