@@ -103,11 +103,12 @@ test-go:
 # The kernel driven by real Jupyter clients: jupyter_client 8 and the
 # conformance suite from .venv, then Debian's jupyter_client 7.
 test-clients: build deps-py
-	$(PY) -m pytest -q kernel/clienttest
+	GOLAB_BIN=$(CURDIR)/$(BIN) $(PY) -m pytest -q kernel/clienttest
+	GOLAB_BIN=$(CURDIR)/$(BIN) $(PY) -m pytest -q notebooks/check_notebooks.py
 	$(MAKE) test-debian
 
 test-debian: build
-	/usr/bin/python3 -m pytest -q -p no:cacheprovider kernel/clienttest/test_protocol.py
+	GOLAB_BIN=$(CURDIR)/$(BIN) /usr/bin/python3 -m pytest -q -p no:cacheprovider kernel/clienttest/test_protocol.py
 
 BROWSERTEST := kernel/browsertest
 
@@ -132,6 +133,12 @@ fuzz:
 bench: kernelspec
 	$(GO) test -run '^$$' -bench . -benchtime 2x ./kernel/... ./lessons/...
 	GOLAB_BIN=$(abspath $(BIN)) $(PY) kernel/benchmark/bench.py
+
+# Executed HTML copies of the lessons, for reading without Jupyter.
+lessons-html: kernelspec
+	$(VENV)/bin/jupyter nbconvert --to html --execute --ExecutePreprocessor.kernel_name=golab \
+		--ExecutePreprocessor.timeout=300 --output-dir build/lessons-html notebooks/*.ipynb
+	@echo "open build/lessons-html/00-start-here.html"
 
 clean:
 	rm -rf bin build

@@ -187,7 +187,7 @@ func RunContext(ctx context.Context, exp Experiment) *Result {
 				load.add(wall, busy1-busy0-cpu)
 			}
 		}
-		row.otherCPUs = load.cpus()
+		row.OtherCPUs = load.cpus()
 		res.addRow(row, cpus)
 	}
 	return res

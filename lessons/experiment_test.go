@@ -210,7 +210,7 @@ internal/poll.runtime_pollWait()
 	if g.Strays != 3 || g.Busy != 2 {
 		t.Errorf("scanStacks = %+v, want 3 strays, 2 busy", g)
 	}
-	if !strings.Contains(g.note(), "3 goroutines from earlier cells") {
+	if !strings.Contains(g.note(), "3 goroutines from earlier cells are") {
 		t.Errorf("note %q", g.note())
 	}
 	if (Goroutines{}).note() != "" {

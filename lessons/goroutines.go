@@ -45,15 +45,31 @@ func (g Goroutines) String() string {
 // HTML renders String for a notebook.
 func (g Goroutines) HTML() string { return "<div>" + html.EscapeString(g.String()) + "</div>" }
 
+// goroutines is "1 goroutine" or "n goroutines".
+func goroutines(n int) string {
+	if n == 1 {
+		return "1 goroutine"
+	}
+	return fmt.Sprintf("%d goroutines", n)
+}
+
+// be is "is" for one, "are" for more.
+func be(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
 // note is the warning an experiment shows for strays, or "".
 func (g Goroutines) note() string {
 	switch {
 	case g.Strays == 0:
 		return ""
 	case g.Busy == 0:
-		return fmt.Sprintf("%d goroutines from earlier cells are still alive but blocked; they do not skew the timings, but they may be leaks", g.Strays)
+		return fmt.Sprintf("%s from earlier cells %s still alive but blocked; they do not skew the timings, but they may be leaks", goroutines(g.Strays), be(g.Strays))
 	default:
-		return fmt.Sprintf("%d goroutines from earlier cells are still alive and %d of them are running or runnable: they compete for the Ps and skew these timings (restart the kernel, or cancel them, for clean numbers)", g.Strays, g.Busy)
+		return fmt.Sprintf("%s from earlier cells %s still alive and %d of them running or runnable: they compete for the Ps and skew these timings (restart the kernel, or cancel them, for clean numbers)", goroutines(g.Strays), be(g.Strays), g.Busy)
 	}
 }
 
@@ -70,13 +86,26 @@ func allStacks() string {
 }
 
 // Frames that mark a stray: interpreted code, or a task goroutine of this
-// package. The goroutine that waits inside EvalWithContext for a cell to end
-// belongs to the engine, not to the cell.
+// package. The goroutine that waits inside EvalWithContext or
+// ExecuteWithContext for a cell to end belongs to the engine, not to the cell.
 const (
-	interpFrame   = "github.com/traefik/yaegi/interp."
-	evalWaitFrame = "github.com/traefik/yaegi/interp.(*Interpreter).EvalWithContext("
-	taskFrame     = "github.com/golab/golab/lessons.taskMain("
+	interpFrame = "github.com/traefik/yaegi/interp."
+	taskFrame   = "github.com/golab/golab/lessons.taskMain("
 )
+
+var evalWaitFrames = []string{
+	"github.com/traefik/yaegi/interp.(*Interpreter).EvalWithContext(",
+	"github.com/traefik/yaegi/interp.(*Interpreter).ExecuteWithContext(",
+}
+
+func isEvalWait(stack string) bool {
+	for _, f := range evalWaitFrames {
+		if strings.Contains(stack, f) {
+			return true
+		}
+	}
+	return false
+}
 
 // scanStacks counts strays in the output of runtime.Stack(buf, true); the
 // first goroutine listed is the caller and is skipped.
@@ -87,7 +116,7 @@ func scanStacks(dump string) Goroutines {
 		if i == 0 || !strings.HasPrefix(b, "goroutine ") {
 			continue
 		}
-		if strings.Contains(b, evalWaitFrame) {
+		if isEvalWait(b) {
 			continue
 		}
 		if !strings.Contains(b, interpFrame) && !strings.Contains(b, taskFrame) {

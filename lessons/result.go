@@ -54,10 +54,12 @@ type Row struct {
 	// Flags are warnings in words: a speedup above the possible one, runs
 	// that spread more than 20%, leaked goroutines, an incomplete setting.
 	Flags []string
+	// OtherCPUs is how many CPUs other processes kept busy during the runs
+	// (from /proc/stat); -1 where unknown.
+	OtherCPUs float64
 
 	leaked     int
 	impossible bool
-	otherCPUs  float64 // CPUs other processes kept busy meanwhile; -1 unknown
 }
 
 // CPUPerWall is CPU time over median wall time: about 1 per core kept busy,
@@ -117,8 +119,8 @@ func (r *Result) addRow(row Row, cpus []time.Duration) {
 			"noisy: the %d runs spread %.0f%% around the median (%s to %s); rerun, raise Repeat, or look for other load on the machine",
 			row.Repeat, 100*s.spread(), fmtDuration(s.min), fmtDuration(s.max)))
 	}
-	if row.otherCPUs >= otherLoadLimit && row.CPUPerWall() >= 0.2 {
-		row.Flags = append(row.Flags, fmt.Sprintf("busy machine: other processes kept %.1f of the %d CPUs busy during these runs", row.otherCPUs, r.Machine.NumCPU))
+	if row.OtherCPUs >= otherLoadLimit && row.CPUPerWall() >= 0.2 {
+		row.Flags = append(row.Flags, fmt.Sprintf("busy machine: other processes kept %.1f of the %d CPUs busy during these runs", row.OtherCPUs, r.Machine.NumCPU))
 		if !slices.Contains(r.Notes, busyNote) {
 			r.Notes = append(r.Notes, busyNote)
 		}

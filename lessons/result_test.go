@@ -15,7 +15,7 @@ func fakeResult(name string, m Machine, rows ...[]time.Duration) *Result {
 	r := &Result{Experiment: name, Machine: m}
 	procs := []int{1, 2, 4}
 	for i, walls := range rows {
-		row := Row{GOMAXPROCS: procs[i], Tasks: 4, Repeat: len(walls), Walls: walls, otherCPUs: -1}
+		row := Row{GOMAXPROCS: procs[i], Tasks: 4, Repeat: len(walls), Walls: walls, OtherCPUs: -1}
 		cpus := slices.Repeat([]time.Duration{200 * time.Millisecond}, len(walls))
 		r.addRow(row, cpus)
 	}
