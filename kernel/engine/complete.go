@@ -124,7 +124,8 @@ func (s *Session) Complete(code string, cursor int) Completion {
 	}
 	seen := map[string]bool{}
 	for _, c := range cands {
-		if strings.HasPrefix(c, prefix) && !seen[c] && !strings.HasPrefix(c, "__golab") {
+		// The word being typed is not a completion of itself.
+		if strings.HasPrefix(c, prefix) && c != prefix && !seen[c] && !strings.HasPrefix(c, "__golab") {
 			seen[c] = true
 			res.Matches = append(res.Matches, c)
 		}

@@ -59,7 +59,9 @@ answerValue := 42`)
 	}
 	check("x := help", "helperFunc")
 	check("answ", "answerValue")
-	check("ret", "return")
+	if c := check("ret", "return"); slices.Contains(c.Matches, "ret") {
+		t.Errorf("Complete(ret) proposes ret itself: %v", c.Matches)
+	}
 	check("strings.Repe", "Repeat")
 	check("slices.Cont", "Contains")
 	check("import \"math/rand\"\nrand.Int", "Intn")

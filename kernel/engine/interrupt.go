@@ -54,9 +54,20 @@ func (g *goroutines) running(count int) int {
 	return g.live[count]
 }
 
-// runGoroutine runs f, the body of a goroutine that a cell started, as the
-// engine's: counted while it runs, its panic reported with where (the cell
-// line of the go statement) instead of ending the process.
+// goEnter notes the start of a goroutine started by a cell and returns the
+// cell's count for goExit; the guard of the goroutine's function calls it.
+func (s *Session) goEnter() int {
+	count := s.cellCount()
+	s.gor.enter(count)
+	return count
+}
+
+// goExit notes the end of a goroutine of the cell numbered count.
+func (s *Session) goExit(count int) { s.gor.exit(count) }
+
+// runGoroutine runs f, the body of a goroutine of the cell numbered count,
+// counted while it runs, its panic reported with where (the cell line)
+// instead of ending the process.
 func (s *Session) runGoroutine(where string, count int, f func()) {
 	s.gor.enter(count)
 	defer s.gor.exit(count)
@@ -74,13 +85,6 @@ func (s *Session) wrapGoroutine(where string, f func()) func() {
 	return func() { s.runGoroutine(where, count, f) }
 }
 
-// cellCount is the count of the running or last cell.
-func (s *Session) cellCount() int {
-	s.cell.Lock()
-	defer s.cell.Unlock()
-	return s.cell.count
-}
-
 // wrapGoroutineE is wrapGoroutine for functions that return an error; a
 // panic makes it return one.
 func (s *Session) wrapGoroutineE(where string, f func() error) func() error {
@@ -92,36 +96,41 @@ func (s *Session) wrapGoroutineE(where string, f func() error) func() error {
 	}
 }
 
+// cellCount is the count of the running or last cell.
+func (s *Session) cellCount() int {
+	s.cell.Lock()
+	defer s.cell.Unlock()
+	return s.cell.count
+}
+
 // evalMarker is a frame of the goroutine in which the interpreter runs a
 // cell's code.
 const evalMarker = "yaegi/interp.(*Interpreter).ExecuteWithContext.func1"
 
-// settle waits, after the cell numbered count was interrupted, for its code
-// and goroutines to end, and describes what did not.
+// settle waits, after the cell numbered count was interrupted, for the
+// goroutines it started to end, and describes what did not: code blocked
+// in native calls, which nothing can stop.
 func (s *Session) settle(count int) []string {
 	deadline := time.Now().Add(settleTime)
-	var stuck map[string]string
-	for {
-		stuck = s.stuckEvaluations()
-		live := s.gor.running(count)
-		if (len(stuck) == 0 && live == 0) || time.Now().After(deadline) {
-			var notes []string
-			for id, where := range stuck {
-				notes = append(notes, fmt.Sprintf("the cell's code is still blocked in %s, a call that cannot be interrupted; it is left behind (goroutine %s)", where, id))
-				s.gor.mu.Lock()
-				if s.gor.stuck == nil {
-					s.gor.stuck = map[string]bool{}
-				}
-				s.gor.stuck[id] = true
-				s.gor.mu.Unlock()
-			}
-			if live > 0 {
-				notes = append(notes, fmt.Sprintf("%d goroutine(s) started by this cell are still blocked in calls that cannot be interrupted (a mutex, a WaitGroup, I/O); they are left behind", live))
-			}
-			return notes
-		}
+	live := s.gor.running(count)
+	for live > 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+		live = s.gor.running(count)
 	}
+	var notes []string
+	for id, where := range s.stuckEvaluations() {
+		notes = append(notes, fmt.Sprintf("the cell's code is still blocked in %s, a call that cannot be interrupted; it is left behind (goroutine %s)", where, id))
+		s.gor.mu.Lock()
+		if s.gor.stuck == nil {
+			s.gor.stuck = map[string]bool{}
+		}
+		s.gor.stuck[id] = true
+		s.gor.mu.Unlock()
+	}
+	if live > 0 {
+		notes = append(notes, fmt.Sprintf("%d goroutine(s) started by this cell are still blocked in calls that cannot be interrupted (a mutex, a WaitGroup, I/O); they are left behind", live))
+	}
+	return notes
 }
 
 // stuckEvaluations finds the goroutines that still run the code of an

@@ -21,6 +21,7 @@ type names struct {
 	imports map[string]string // package name in cells -> import path
 	decls   map[string]*decl  // top-level name -> its latest declaration
 	vars    map[string]bool   // variables declared by statements (x := ...)
+	seq     int               // the last decl.Seq given
 }
 
 // decl is one top-level declaration made by a cell.
@@ -29,6 +30,12 @@ type decl struct {
 	Kind string // "func", "method", "type", "var" or "const"
 	Src  string // its source, with its doc comment
 	Cell string // where it was declared: "cell[3]"
+	// Line and Col are where Src starts in its cell.
+	Line, Col int
+	// Seq orders declarations by when they were last made.
+	Seq int
+	// Uses are the identifiers that the declaration mentions.
+	Uses map[string]bool
 }
 
 func (n *names) init() {
@@ -138,7 +145,7 @@ func (n *names) record(fset *token.FileSet, f *ast.File, src string, stmts bool)
 				}
 			case *ast.DeclStmt:
 				if gd, ok := st.Decl.(*ast.GenDecl); ok {
-					n.recordGen(gd, text, cellOf)
+					n.recordGen(fset, gd, text, cellOf)
 				}
 			}
 		}
@@ -159,13 +166,16 @@ func (n *names) record(fset *token.FileSet, f *ast.File, src string, stmts bool)
 				}
 				continue
 			}
-			n.recordGen(d, text, cellOf)
+			n.recordGen(fset, d, text, cellOf)
 		case *ast.FuncDecl:
 			start := d.Pos()
 			if d.Doc != nil {
 				start = d.Doc.Pos()
 			}
-			dl := &decl{Name: d.Name.Name, Kind: "func", Src: text(start, d.End()), Cell: cellOf(d.Pos())}
+			p := fset.Position(start)
+			n.seq++
+			dl := &decl{Name: d.Name.Name, Kind: "func", Src: text(start, d.End()), Cell: cellOf(d.Pos()),
+				Line: p.Line, Col: p.Column, Seq: n.seq, Uses: identsOf(d)}
 			if d.Recv != nil && len(d.Recv.List) == 1 {
 				dl.Kind = "method"
 				dl.Name = recvName(d.Recv.List[0].Type) + "." + d.Name.Name
@@ -175,7 +185,7 @@ func (n *names) record(fset *token.FileSet, f *ast.File, src string, stmts bool)
 	}
 }
 
-func (n *names) recordGen(d *ast.GenDecl, text func(a, b token.Pos) string, cellOf func(token.Pos) string) {
+func (n *names) recordGen(fset *token.FileSet, d *ast.GenDecl, text func(a, b token.Pos) string, cellOf func(token.Pos) string) {
 	kind := d.Tok.String()
 	for _, sp := range d.Specs {
 		start, end := sp.Pos(), sp.End()
@@ -202,11 +212,15 @@ func (n *names) recordGen(d *ast.GenDecl, text func(a, b token.Pos) string, cell
 		if start == d.Pos() || (d.Doc != nil && start == d.Doc.Pos()) {
 			src = text(start, end)
 		}
+		p := fset.Position(start)
+		uses := identsOf(sp)
 		for _, id := range ids {
 			if id.Name == "_" {
 				continue
 			}
-			n.decls[id.Name] = &decl{Name: id.Name, Kind: kind, Src: src, Cell: cellOf(id.Pos())}
+			n.seq++
+			n.decls[id.Name] = &decl{Name: id.Name, Kind: kind, Src: src, Cell: cellOf(id.Pos()),
+				Line: p.Line, Col: p.Column, Seq: n.seq, Uses: uses}
 			if kind == "var" {
 				n.vars[id.Name] = true
 			}
@@ -275,4 +289,16 @@ func (n *names) declared(name string) bool {
 	defer n.mu.RUnlock()
 	_, ok := n.decls[name]
 	return ok || n.vars[name]
+}
+
+// identsOf is the set of identifiers in n.
+func identsOf(n ast.Node) map[string]bool {
+	m := map[string]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			m[id.Name] = true
+		}
+		return true
+	})
+	return m
 }

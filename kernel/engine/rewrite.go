@@ -114,6 +114,7 @@ type rewriter struct {
 	intVars map[string]bool // names the run declares with an integer type
 	display string          // the name cells know the display package by
 	err     error           // the first construct the interpreter can't run
+	root    *ast.File       // the run's syntax tree
 }
 
 func (rw *rewriter) off(p token.Pos) int { return rw.file.Offset(p) }
@@ -132,12 +133,15 @@ func (rw *rewriter) text(n ast.Node) string { return rw.src[rw.off(n.Pos()):rw.o
 // rewriteRun computes the edits for a run parsed from src into f. body is
 // the statements' body for a statement run, else nil.
 func (s *Session) rewriteRun(fset *token.FileSet, f *ast.File, src string, body *ast.BlockStmt, wantValue bool) ([]edit, error) {
-	rw := &rewriter{s: s, fset: fset, file: fset.File(f.Pos()), src: src, intVars: map[string]bool{}}
+	rw := &rewriter{s: s, fset: fset, file: fset.File(f.Pos()), src: src, intVars: map[string]bool{}, root: f}
 	rw.display = s.displayName(f)
 	rw.collectInts(f)
 	rw.walk(f, nil)
 	if body != nil && wantValue {
 		rw.showLast(body)
+	}
+	if body != nil {
+		rw.trackLines(body)
 	}
 	if body == nil {
 		if fd := mainFunc(f); fd != nil {
@@ -190,6 +194,8 @@ func (rw *rewriter) walk(n, parent ast.Node) {
 			rw.goStmt(c)
 		case *ast.CallExpr:
 			rw.call(c)
+		case *ast.AssignStmt:
+			rw.shadow(c)
 		case *ast.ForStmt:
 			rw.forStmt(c)
 		case *ast.RangeStmt:
@@ -216,18 +222,20 @@ func (rw *rewriter) where(at token.Pos) string {
 	return strconv.Quote(fmt.Sprintf("%s:%d", p.Filename, p.Line))
 }
 
-// guard is the statement put first in a goroutine's function when it can't
-// be handed to the engine: it reports a panic instead of letting it end the
-// process.
+// guard is what is put first in the function of a goroutine that a cell
+// starts. Its first defer is native, so it runs even when an interrupt
+// stops the interpreted code: the engine counts the goroutines of each
+// cell that still run. The second recovers a panic and reports it with the
+// cell line of the go statement instead of letting it end the process.
 func (rw *rewriter) guard(at token.Pos) string {
-	return "defer func() { if __golab_r := recover(); __golab_r != nil { __golab_gopanic(__golab_r, " + rw.where(at) + ") } }(); "
+	w := rw.where(at)
+	return "defer __golab.GoExit(__golab.GoEnter()); defer func() { if __golab_r := recover(); __golab_r != nil { __golab.GoPanic(__golab_r, " + w + ", -1) } }(); "
 }
 
-// goStmt hands the goroutine of a go statement to the engine, which counts
-// it, recovers its panics and reports them:
+// goStmt guards the goroutine of a go statement:
 //
-//	go func() { ... }()  ->  go __golab_go("cell:3", __golab_cell(), func() { ... })
-//	go f(a, b)           ->  { __golab_f, __golab_a0, __golab_a1 := f, a, b; go __golab_go("cell:3", __golab_cell(), func() { __golab_f(__golab_a0, __golab_a1) }) }
+//	go func() { ... }()  ->  go func() { guard; ... }()
+//	go f(a, b)           ->  { __golab_f, __golab_a0, __golab_a1 := f, a, b; go func() { guard; __golab_f(__golab_a0, __golab_a1) }() }
 //
 // The second form evaluates f and its arguments at the go statement, as Go
 // does. The text of f and of each argument stays where it is, so edits
@@ -235,18 +243,17 @@ func (rw *rewriter) guard(at token.Pos) string {
 // variable would give an untyped constant its default type.
 func (rw *rewriter) goStmt(g *ast.GoStmt) {
 	call := g.Call
-	where := rw.where(g.Pos())
-	if lit, ok := call.Fun.(*ast.FuncLit); ok && len(call.Args) == 0 && lit.Type.Params.NumFields() == 0 && lit.Type.Results.NumFields() == 0 {
-		rw.add(rw.off(g.Go), rw.off(lit.Pos()), "go __golab_go("+where+", __golab_cell(), ", "")
-		rw.add(rw.off(lit.End()), rw.off(call.End()), ")", "")
+	if lit, ok := call.Fun.(*ast.FuncLit); ok {
+		rw.insert(lit.Body.Lbrace+1, rw.guard(g.Pos()), "")
 		return
 	}
 	if id, ok := call.Fun.(*ast.Ident); ok && isBuiltinFunc(id.Name) {
 		return
 	}
-	// Fallback: go __golab_go(where, func() { f(x) }), evaluating f and x late.
-	rw.add(rw.off(g.Go), rw.off(call.Pos()), "go __golab_go("+where+", __golab_cell(), func() { ", tagGoLate)
-	rw.insert(call.End(), " })", tagGoLate)
+	guard := rw.guard(g.Pos())
+	// Fallback: go func() { guard; f(x) }(), evaluating f and x late.
+	rw.add(rw.off(g.Go), rw.off(call.Pos()), "go func() { "+guard, tagGoLate)
+	rw.insert(call.End(), " }()", tagGoLate)
 
 	names := []string{"__golab_f"}
 	var callArgs []string
@@ -272,7 +279,7 @@ func (rw *rewriter) goStmt(g *ast.GoStmt) {
 	rw.add(rw.off(g.Go), rw.off(call.Fun.Pos()), "{ "+strings.Join(names, ", ")+" := ", tagGoHoist)
 	tail := rw.src[rw.off(prevEnd):rw.off(call.Rparen)]
 	tail = strings.Repeat("\n", strings.Count(tail, "\n"))
-	rw.add(rw.off(prevEnd), rw.off(call.End()), tail+"; go __golab_go("+where+", __golab_cell(), func() { __golab_f("+strings.Join(callArgs, ", ")+ell+") }) }", tagGoHoist)
+	rw.add(rw.off(prevEnd), rw.off(call.End()), tail+"; go func() { "+guard+"__golab_f("+strings.Join(callArgs, ", ")+ell+") }() }", tagGoHoist)
 }
 
 // isLiteralArg reports whether an argument is a literal constant, which
@@ -762,10 +769,12 @@ func rangeFuncError(pos token.Position) error {
 
 // wrapFunc hands a func literal that a native function will run on a
 // goroutine of its own (sync.WaitGroup.Go, errgroup.Group.Go,
-// time.AfterFunc) to the engine, like a go statement; a literal of another
-// type gets a guard that recovers its panics.
+// time.AfterFunc) to the engine, which counts it and recovers its panics
+// like a go statement's; a literal of another type gets the guard. (A guard
+// inside the literal would do too, but the interpreter mixes up closures
+// that contain a deferred func literal when native code runs them
+// concurrently.)
 func (rw *rewriter) wrapFunc(lit *ast.FuncLit) {
-	where := rw.where(lit.Pos())
 	wrap := ""
 	if lit.Type.Params.NumFields() == 0 {
 		switch res := lit.Type.Results; {
@@ -781,6 +790,74 @@ func (rw *rewriter) wrapFunc(lit *ast.FuncLit) {
 		rw.insert(lit.Body.Lbrace+1, rw.guard(lit.Pos()), "")
 		return
 	}
-	rw.insert(lit.Pos(), wrap+"("+where+", ", "")
+	rw.insert(lit.Pos(), wrap+"("+rw.where(lit.Pos())+", ", "")
 	rw.insert(lit.End(), ")", "")
+}
+
+// shadow renames the new variable of "x := x", which the interpreter gets
+// wrong (the new x reads itself, not the outer x): the idiom that gave
+// loop variables a copy per iteration before Go 1.22.
+func (rw *rewriter) shadow(as *ast.AssignStmt) {
+	if as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
+		return
+	}
+	for k, l := range as.Lhs {
+		lid, ok := l.(*ast.Ident)
+		rid, ok2 := as.Rhs[k].(*ast.Ident)
+		if !ok || !ok2 || lid.Name != rid.Name || lid.Name == "_" || lid.Obj == nil || lid.Obj == rid.Obj {
+			continue
+		}
+		fresh := fmt.Sprintf("__golab_%s_%d", lid.Name, rw.off(lid.Pos()))
+		rw.add(rw.off(lid.Pos()), rw.off(lid.End()), fresh, "")
+		scope := rw.enclosingBlock(as)
+		if scope == nil {
+			continue
+		}
+		ast.Inspect(scope, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id != lid && id.Obj == lid.Obj {
+				rw.add(rw.off(id.Pos()), rw.off(id.End()), fresh, "")
+			}
+			return true
+		})
+	}
+}
+
+// enclosingBlock is the innermost block or case clause that holds st.
+func (rw *rewriter) enclosingBlock(st ast.Stmt) ast.Node {
+	var found ast.Node
+	ast.Inspect(rw.root, func(n ast.Node) bool {
+		if found != nil || n == nil {
+			return false
+		}
+		var list []ast.Stmt
+		switch b := n.(type) {
+		case *ast.BlockStmt:
+			list = b.List
+		case *ast.CaseClause:
+			list = b.Body
+		case *ast.CommClause:
+			list = b.Body
+		}
+		for _, s := range list {
+			if s == st {
+				found = n
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// trackLines makes each top-level statement of a statement run note its
+// cell line before it runs, so that a panic can name the statement it came
+// from: the interpreter names only the first statement of the run. (The
+// first statement of body is the engine's own call to __golab.Started.)
+// The notes go at the end of the previous statement, so the columns of
+// the cell's code stay as they are.
+func (rw *rewriter) trackLines(body *ast.BlockStmt) {
+	for k := 1; k < len(body.List); k++ {
+		line := rw.fset.Position(body.List[k].Pos()).Line
+		rw.insert(body.List[k-1].End(), fmt.Sprintf("; __golab.At(%d)", line), "")
+	}
 }

@@ -19,71 +19,74 @@ import (
 // rtPath is the import path of the engine's native package for cells.
 const rtPath = "golab.internal/rt"
 
-// Rich is what the prelude learns about a value by its methods. It is
-// exported to the interpreter as __golab.Rich.
-type Rich struct {
-	Value    any
-	Has      int // bits: 1 HTML, 2 Markdown, 4 SVG, 8 PNG, 16 JSON, 32 Text
-	HTML     string
-	Markdown string
-	SVG      string
-	PNG      []byte
-	JSON     any
-	Text     string
-}
-
-// Data turns what the prelude found into a display bundle. The prelude sees
-// the methods of types declared in cells; the methods of native types (the
-// lessons' results, say) are found here, by Go's own type assertions, since
-// the interpreter does not match native values against interfaces declared
-// in interpreted code. A panicking method is reported in text/plain.
-func (r Rich) Data() (d display.Data) {
-	switch x := r.Value.(type) {
-	case display.Data, *display.Data:
-		return display.Render(x)
+// bundle builds the display bundle of v. The prelude passes v itself and,
+// for each rich form, v again through a function that the interpreter
+// knows (by MapTypes) to look for that method: a value of a type declared
+// in a cell arrives there wrapped in a native type that has the method, so
+// a native type assertion finds it. Native values arrive as they are. A
+// method that panics is reported in text/plain. A nil v has no bundle.
+func bundle(v, h, m, svg, png, j, t any) (out any) {
+	if v == nil {
+		return nil
+	}
+	if d, ok := v.(display.Data); ok {
+		return display.Render(d)
+	}
+	if d, ok := v.(*display.Data); ok {
+		return display.Render(d)
 	}
 	defer func() {
 		if e := recover(); e != nil {
-			d = display.Data{Bundle: map[string]any{display.TextPlain: fmt.Sprintf("<display of %T panicked: %v>", r.Value, e)}}
+			out = display.Data{Bundle: map[string]any{display.TextPlain: fmt.Sprintf("<display of %T panicked: %v>", v, e)}}
 		}
 	}()
-	v := r.Value
-	d.Bundle = map[string]any{}
-	if r.Has&1 != 0 {
-		d.Bundle[display.TextHTML] = r.HTML
-	} else if x, ok := v.(display.HTMLer); ok {
-		d.Bundle[display.TextHTML] = x.HTML()
+	b := map[string]any{}
+	if x, ok := h.(display.HTMLer); ok {
+		b[display.TextHTML] = x.HTML()
 	}
-	if r.Has&2 != 0 {
-		d.Bundle[display.TextMarkdown] = r.Markdown
-	} else if x, ok := v.(display.Markdowner); ok {
-		d.Bundle[display.TextMarkdown] = x.Markdown()
+	if x, ok := m.(display.Markdowner); ok {
+		b[display.TextMarkdown] = x.Markdown()
 	}
-	if r.Has&4 != 0 {
-		d.Bundle[display.ImageSVG] = r.SVG
-	} else if x, ok := v.(display.SVGer); ok {
-		d.Bundle[display.ImageSVG] = x.SVG()
+	if x, ok := svg.(display.SVGer); ok {
+		b[display.ImageSVG] = x.SVG()
 	}
-	png, hasPNG := r.PNG, r.Has&8 != 0
-	if x, ok := v.(display.PNGer); ok && !hasPNG {
-		png, hasPNG = x.PNG(), true
+	if x, ok := png.(display.PNGer); ok {
+		b[display.ImagePNG] = base64.StdEncoding.EncodeToString(x.PNG())
 	}
-	if hasPNG {
-		d.Bundle[display.ImagePNG] = base64.StdEncoding.EncodeToString(png)
+	if x, ok := j.(display.JSONer); ok {
+		b[display.JSONType] = x.JSON()
 	}
-	if r.Has&16 != 0 {
-		d.Bundle[display.JSONType] = r.JSON
-	} else if x, ok := v.(display.JSONer); ok {
-		d.Bundle[display.JSONType] = x.JSON()
-	}
-	if r.Has&32 != 0 {
-		d.Bundle[display.TextPlain] = r.Text
+	if x, ok := t.(fmt.Stringer); ok {
+		b[display.TextPlain] = x.String()
 	} else {
-		d.Bundle[display.TextPlain] = display.Text(v)
+		b[display.TextPlain] = display.Text(v)
 	}
-	placeJSON(d.Bundle)
-	return d
+	placeJSON(b)
+	return display.Data{Bundle: b}
 }
+
+// The identity functions through which the prelude passes a value, one per
+// interface that the interpreter should wrap it in (see bundle).
+func htmlOf(v any) any     { return v }
+func markdownOf(v any) any { return v }
+func svgOf(v any) any      { return v }
+func pngOf(v any) any      { return v }
+func jsonOf(v any) any     { return v }
+func textOf(v any) any     { return v }
+
+// wrapping maps the identity functions to the interfaces they ask for.
+var wrapping = func() map[reflect.Value][]reflect.Type {
+	m := map[reflect.Value][]reflect.Type{}
+	for f, t := range map[*func(any) any]any{
+		&htmlOfFn: (*display.HTMLer)(nil), &markdownOfFn: (*display.Markdowner)(nil), &svgOfFn: (*display.SVGer)(nil),
+		&pngOfFn: (*display.PNGer)(nil), &jsonOfFn: (*display.JSONer)(nil), &textOfFn: (*fmt.Stringer)(nil),
+	} {
+		m[reflect.ValueOf(*f)] = []reflect.Type{reflect.TypeOf(t).Elem()}
+	}
+	return m
+}()
+
+var htmlOfFn, markdownOfFn, svgOfFn, pngOfFn, jsonOfFn, textOfFn = htmlOf, markdownOf, svgOf, pngOf, jsonOf, textOf
 
 // placeJSON applies display's rule for JSON beside other rich forms: it
 // goes under display.JSONData, so that JupyterLab shows the richer form.
@@ -111,60 +114,17 @@ const prelude = `package main
 
 import __golab "` + rtPath + `"
 
-func __golab_rich(v any) (r __golab.Rich) {
-	r.Value = v
-	defer func() {
-		if e := recover(); e != nil {
-			r = __golab.Rich{Value: v, Has: 32, Text: __golab.Sprint("<display panicked: ", e, ">")}
-		}
-	}()
-	if x, ok := v.(interface{ HTML() string }); ok {
-		r.HTML = x.HTML()
-		r.Has |= 1
-	}
-	if x, ok := v.(interface{ Markdown() string }); ok {
-		r.Markdown = x.Markdown()
-		r.Has |= 2
-	}
-	if x, ok := v.(interface{ SVG() string }); ok {
-		r.SVG = x.SVG()
-		r.Has |= 4
-	}
-	if x, ok := v.(interface{ PNG() []byte }); ok {
-		r.PNG = x.PNG()
-		r.Has |= 8
-	}
-	if x, ok := v.(interface{ JSON() any }); ok {
-		r.JSON = x.JSON()
-		r.Has |= 16
-	}
-	if x, ok := v.(interface{ String() string }); ok {
-		r.Text = x.String()
-		r.Has |= 32
-	} else if x, ok := v.(interface{ Error() string }); ok {
-		r.Text = x.Error()
-		r.Has |= 32
-	}
-	return r
+func __golab_bundle[__golab_T any](v __golab_T) any {
+	return __golab.Bundle(v, __golab.HTMLOf(v), __golab.MarkdownOf(v), __golab.SVGOf(v), __golab.PNGOf(v), __golab.JSONOf(v), __golab.TextOf(v))
 }
-
-func __golab_show(vs ...any) {
-	if len(vs) == 1 && vs[0] != nil {
-		__golab.Result(__golab_rich(vs[0]))
-	}
-}
-
-func __golab_display(v any) any { return __golab.Build(__golab_rich(v)) }
-
-func __golab_gopanic(r any, where string) { __golab.GoPanic(r, where, -1) }
-
-func __golab_go(where string, count int, f func()) { __golab.Go(where, count, f) }
-
-func __golab_cell() int { return __golab.Cell() }
 
 func __golab_wrap(where string, f func()) func() { return __golab.Wrap(where, f) }
 
 func __golab_wrape(where string, f func() error) func() error { return __golab.WrapE(where, f) }
+
+func __golab_show[__golab_T any](v __golab_T) { __golab.Result(__golab_bundle(v)) }
+
+func __golab_display[__golab_T any](v __golab_T) any { return __golab_bundle(v) }
 
 func __golab_clear(x any) { __golab.Clear(x) }
 
@@ -172,7 +132,7 @@ type __golab_ordered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
 }
 
-func __golab_min[T __golab_ordered](x T, ys ...T) T {
+func __golab_min[__golab_T __golab_ordered](x __golab_T, ys ...__golab_T) __golab_T {
 	for _, y := range ys {
 		if y < x {
 			x = y
@@ -181,7 +141,7 @@ func __golab_min[T __golab_ordered](x T, ys ...T) T {
 	return x
 }
 
-func __golab_max[T __golab_ordered](x T, ys ...T) T {
+func __golab_max[__golab_T __golab_ordered](x __golab_T, ys ...__golab_T) __golab_T {
 	for _, y := range ys {
 		if y > x {
 			x = y
@@ -193,19 +153,27 @@ func __golab_max[T __golab_ordered](x T, ys ...T) T {
 
 // runtimeSymbols is the native package the prelude imports, bound to s.
 func (s *Session) runtimeSymbols() interp.Exports {
+	rt := map[string]reflect.Value{
+		"Bundle":  reflect.ValueOf(bundle),
+		"Result":  reflect.ValueOf(s.setResult),
+		"GoPanic": reflect.ValueOf(s.goPanic),
+		"GoEnter": reflect.ValueOf(s.goEnter),
+		"Started": reflect.ValueOf(s.started),
+		"At":      reflect.ValueOf(s.at),
+		"GoExit":  reflect.ValueOf(s.goExit),
+		"Wrap":    reflect.ValueOf(s.wrapGoroutine),
+		"WrapE":   reflect.ValueOf(s.wrapGoroutineE),
+		"Clear":   reflect.ValueOf(clearValue),
+	}
+	for name, f := range map[string]*func(any) any{
+		"HTMLOf": &htmlOfFn, "MarkdownOf": &markdownOfFn, "SVGOf": &svgOfFn,
+		"PNGOf": &pngOfFn, "JSONOf": &jsonOfFn, "TextOf": &textOfFn,
+	} {
+		rt[name] = reflect.ValueOf(*f)
+	}
 	return interp.Exports{
-		rtPath + "/rt": {
-			"Rich":    reflect.ValueOf((*Rich)(nil)),
-			"Result":  reflect.ValueOf(s.setResult),
-			"Build":   reflect.ValueOf(func(r Rich) display.Data { return r.Data() }),
-			"Sprint":  reflect.ValueOf(fmt.Sprint),
-			"GoPanic": reflect.ValueOf(s.goPanic),
-			"Go":      reflect.ValueOf(s.runGoroutine),
-			"Cell":    reflect.ValueOf(s.cellCount),
-			"Wrap":    reflect.ValueOf(s.wrapGoroutine),
-			"WrapE":   reflect.ValueOf(s.wrapGoroutineE),
-			"Clear":   reflect.ValueOf(clearValue),
-		},
+		rtPath + "/rt": rt,
+		".":            {"MapTypes": reflect.ValueOf(wrapping)},
 	}
 }
 

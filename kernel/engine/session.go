@@ -46,9 +46,13 @@ type Session struct {
 		result  *display.Data
 		panic   *Error   // first panic of a goroutine of the cell
 		traces  []string // the interpreter's panic trace lines, in order
+		started func()   // called when the statements of a run start
+		at      int      // cell line of the top-level statement running
 	}
 
 	gor goroutines // goroutines that cells started and that still run
+
+	replaying bool // set while earlier declarations are declared again
 
 	names names // what cells declared and imported, for complete and inspect
 	docs  docs  // doc comments of packages, read when first inspected
@@ -92,6 +96,18 @@ func (s *Session) newInterpreter() (*interp.Interpreter, error) {
 	s.overrideSymbols(in)
 	if _, err := in.Eval(prelude); err != nil {
 		return nil, fmt.Errorf("load prelude: %w", err)
+	}
+	// Imports belong to a file, and all cells are the file "cell": the
+	// rewritten code of cells reaches the engine's package as __golab.
+	f, err := parser.ParseFile(in.FileSet(), cellName(0), "package main; import __golab \""+rtPath+"\"", 0)
+	if err == nil {
+		var prog *interp.Program
+		if prog, err = in.CompileAST(f); err == nil {
+			_, err = in.Execute(prog)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load engine runtime into cells: %w", err)
 	}
 	return in, nil
 }
@@ -161,6 +177,7 @@ func (s *Session) Execute(ctx context.Context, req Request, out Output) (res Res
 	s.cell.cancel = cancel
 	s.cell.result = nil
 	s.cell.panic = nil
+	s.cell.at = 0
 	s.cell.traces = nil
 	select {
 	case <-s.cell.stop:
@@ -224,8 +241,27 @@ func (s *Session) evalRun(ctx context.Context, code, file string, r run, wantVal
 	if err != nil {
 		return err
 	}
+	var changed []string
+	if r.Kind == runFile {
+		var types []string
+		changed, types = s.changes(fset, f, src)
+		if s.replaying {
+			types = nil
+			for _, d := range f.Decls {
+				if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
+					for _, sp := range gd.Specs {
+						types = append(types, sp.(*ast.TypeSpec).Name.Name)
+					}
+				}
+			}
+		}
+		forgetTypes(s.in, types)
+	}
 	prog, err := s.compileVariants(src, edits, r, file)
 	if err != nil {
+		if g := s.inferredGenericCall(f); g != "" {
+			return fmt.Errorf("%w (the interpreter infers type arguments poorly: give them explicitly, as in %s[int](...), and declare the type of a variable that holds the result at the top level of a cell, as in var x int = %s[int](...))", err, g, g)
+		}
 		if strings.Contains(err.Error(), "nil type") {
 			// The interpreter's way to fail on range over a function
 			// value it could not see as one.
@@ -251,8 +287,74 @@ func (s *Session) evalRun(ctx context.Context, code, file string, r run, wantVal
 			return err
 		}
 	}
+	var redeclared map[string]bool
+	if len(changed) > 0 && !s.replaying {
+		redeclared = map[string]bool{}
+		for _, d := range f.Decls {
+			for id := range declaredNames(d) {
+				redeclared[id] = true
+			}
+		}
+	}
 	s.names.record(fset, f, src, r.Kind == runStmts)
+	if redeclared != nil {
+		s.redeclare(ctx, file, s.dependents(changed, redeclared))
+	}
 	return nil
+}
+
+// declaredNames are the names a top-level declaration declares, "T.M" for a
+// method.
+func declaredNames(d ast.Decl) map[string]bool {
+	m := map[string]bool{}
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv != nil && len(d.Recv.List) == 1 {
+			m[recvName(d.Recv.List[0].Type)+"."+d.Name.Name] = true
+		} else {
+			m[d.Name.Name] = true
+		}
+	case *ast.GenDecl:
+		for _, sp := range d.Specs {
+			switch sp := sp.(type) {
+			case *ast.TypeSpec:
+				m[sp.Name.Name] = true
+			case *ast.ValueSpec:
+				for _, id := range sp.Names {
+					m[id.Name] = true
+				}
+			}
+		}
+	}
+	return m
+}
+
+// inferredGenericCall names a generic function, declared by the run or an
+// earlier cell, that the run calls without type arguments; "" if none.
+func (s *Session) inferredGenericCall(f *ast.File) string {
+	generic := map[string]bool{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams != nil {
+			generic[fd.Name.Name] = true
+		}
+	}
+	s.names.mu.RLock()
+	for name, d := range s.names.decls {
+		if d.Kind == "func" && strings.Contains(d.Src, "func "+name+"[") {
+			generic[name] = true
+		}
+	}
+	s.names.mu.RUnlock()
+	found := ""
+	ast.Inspect(f, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok && found == "" {
+			if id, ok := c.Fun.(*ast.Ident); ok && generic[id.Name] {
+				found = id.Name
+			}
+		}
+		return found == ""
+	})
+	return found
 }
 
 // runBody is the function body that holds a statement run, nil for a file
@@ -306,6 +408,9 @@ func (s *Session) compileVariants(src string, edits []edit, r run, file string) 
 		if err == nil {
 			return prog, nil
 		}
+		if debugSource {
+			fmt.Fprintf(os.Stderr, "--- error: %v\n", err)
+		}
 		lastErr = err
 	}
 	return nil, lastErr
@@ -315,7 +420,7 @@ var debugSource = os.Getenv("GOLAB_DEBUG_SOURCE") != ""
 
 // evalStmts compiles and runs statements the engine itself writes.
 func (s *Session) evalStmts(ctx context.Context, file, stmts string) error {
-	f, err := parser.ParseFile(s.in.FileSet(), file, "package main; func main() {"+stmts+"}", 0)
+	f, err := parser.ParseFile(s.in.FileSet(), file, "package main; func main() {__golab.Started();"+stmts+"}", 0)
 	if err != nil {
 		return err
 	}
@@ -327,20 +432,102 @@ func (s *Session) evalStmts(ctx context.Context, file, stmts string) error {
 }
 
 // execute runs a compiled program; ctx interrupts it.
+//
+// It does not let the interpreter watch ctx: ExecuteWithContext returns at
+// once when its context ends and leaves the interrupted code running on,
+// and writing its results, on a goroutine of its own, which then races with
+// the next cell over the interpreter's state. Instead the engine stops the
+// interpreter itself and waits, up to settleTime, for the code to return;
+// only code blocked in a native call that nothing can stop is left behind
+// (and reported by settle).
 func (s *Session) execute(ctx context.Context, prog *interp.Program) error {
 	if prog == nil {
 		return nil
 	}
-	_, err := s.in.ExecuteWithContext(ctx, prog)
-	return err
+	started := make(chan struct{})
+	var once sync.Once
+	s.cell.Lock()
+	s.cell.started = func() { once.Do(func() { close(started) }) }
+	s.cell.Unlock()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.in.ExecuteWithContext(context.Background(), prog)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	// The statements of a run tell when they start (see runSource): from
+	// then on the interpreter has the state that its stop needs.
+	select {
+	case <-started:
+	case err := <-done:
+		if err != nil {
+			return err
+		}
+		return ctx.Err()
+	case <-time.After(settleTime):
+	}
+	s.interrupted() // sleeps return
+	stopInterp(s.in)
+	select {
+	case <-done:
+	case <-time.After(settleTime):
+	}
+	return ctx.Err()
+}
+
+// at notes the cell line of the top-level statement that starts to run.
+func (s *Session) at(line int) {
+	s.cell.Lock()
+	s.cell.at = line
+	s.cell.Unlock()
+}
+
+// mainFrameAt corrects the place of the cell's own frame in the
+// interpreter's panic trace (it names the first statement of the run) to
+// the line of the statement that was running; it adds the frame when the
+// trace has none.
+func mainFrameAt(traces []string, line int) []string {
+	if line <= 0 {
+		return traces
+	}
+	for i, t := range traces {
+		if strings.HasSuffix(t, ": panic: main(...)") {
+			file, _, _ := strings.Cut(t, ":")
+			traces[i] = fmt.Sprintf("%s:%d: panic: main(...)", file, line)
+			return traces
+		}
+	}
+	return append(traces, fmt.Sprintf("cell:%d: panic: main(...)", line))
+}
+
+// started is called by the first statement of every statement run.
+func (s *Session) started() {
+	s.cell.Lock()
+	f := s.cell.started
+	s.cell.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // runSource is the source the parser sees for a run: its chunks, each
-// behind a line directive that maps positions back to the cell.
+// behind a line directive that maps positions back to the cell. A
+// statement run starts by telling the engine that it started (see
+// execute).
 func runSource(code, file string, r run) string {
 	var b strings.Builder
 	if r.Kind == runStmts {
 		b.WriteString("package main; func main() {")
+		if len(r.Chunks) > 0 {
+			// At the position of the first statement, which the
+			// interpreter names as the frame's place in panics.
+			line, col := firstCode(code, r.Chunks[0])
+			fmt.Fprintf(&b, "\n/*line %s:%d:%d*/__golab.Started();", file, line, col)
+		}
 	} else {
 		b.WriteString("package main;")
 	}
@@ -355,6 +542,23 @@ func runSource(code, file string, r run) string {
 	return b.String()
 }
 
+// firstCode is the position in the cell of the first character of c that
+// is not white space.
+func firstCode(code string, c chunk) (line, col int) {
+	line, col = c.Line, c.Col
+	for _, r := range code[c.Start:c.End] {
+		switch r {
+		case '\n':
+			line, col = line+1, 1
+		case ' ', '\t', '\r':
+			col++
+		default:
+			return line, col
+		}
+	}
+	return line, col
+}
+
 func (s *Session) compileAST(root ast.Node) (prog *interp.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -364,9 +568,13 @@ func (s *Session) compileAST(root ast.Node) (prog *interp.Program, err error) {
 	return s.in.CompileAST(root)
 }
 
-// setResult receives the cell's value from the prelude.
-func (s *Session) setResult(r Rich) {
-	d := r.Data()
+// setResult receives the cell's value from the prelude: a display.Data, or
+// nil for a value that shows nothing.
+func (s *Session) setResult(v any) {
+	d, ok := v.(display.Data)
+	if !ok {
+		return
+	}
 	s.cell.Lock()
 	s.cell.result = &d
 	s.cell.Unlock()
@@ -439,7 +647,10 @@ func (s *Session) cellError(ctx context.Context, err error) *Error {
 	}
 	var p interp.Panic
 	if errors.As(err, &p) {
-		return panicError(p.Value, s.takeTraces())
+		s.cell.Lock()
+		at := s.cell.at
+		s.cell.Unlock()
+		return panicError(p.Value, mainFrameAt(s.takeTraces(), at))
 	}
 	var el scanner.ErrorList
 	var se *SyntaxError
