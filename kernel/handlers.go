@@ -304,6 +304,10 @@ func (o *output) Stream(name, text string) {
 	o.k.publish(o.parent, "stream", map[string]any{"name": name, "text": text})
 }
 
+func (o *output) Clear(wait bool) {
+	o.k.publish(o.parent, "clear_output", map[string]any{"wait": wait})
+}
+
 func (o *output) Display(d display.Data, update bool) {
 	msgType := "display_data"
 	if update {

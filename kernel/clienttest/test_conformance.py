@@ -1,8 +1,7 @@
 """The field's conformance suite, jupyter_kernel_test, run against golab.
 
-Every sample attribute KernelTests knows is set, except the two golab has no
-use for: code_page_something (golab sends no pager payloads) and
-code_clear_output (the engine has no clear_output yet; see the report).
+Every sample attribute KernelTests knows is set, except the one golab has no
+use for: code_page_something (golab sends no pager payloads).
 
 jupyter_kernel_test comes from PyPI (.venv); Debian has no package for it, so
 under /usr/bin/python3 this module is skipped.
@@ -67,6 +66,8 @@ class GolabKernelTests(jkt.KernelTests):
         {"code": 'display.Show(display.Markdown("*hi*"))', "mime": "text/markdown"},
         {"code": 'display.Show(display.SVG("<svg xmlns=\\"http://www.w3.org/2000/svg\\"></svg>"))', "mime": "image/svg+xml"},
     ]
+
+    code_clear_output = "display.Clear(false)"
 
     # A glob, as IPython's history search takes: matches "6 * 7" only.
     code_history_pattern = "6 ? 7"

@@ -195,6 +195,22 @@ func send(d Data, update bool) {
 	}
 }
 
+// Clearer is a Sink that can also clear the running cell's output.
+type Clearer interface {
+	Clear(wait bool)
+}
+
+// Clear clears the running cell's output so far, as IPython's
+// clear_output does; with wait, the front end clears only when the next
+// output arrives, so a cell that redraws does not flicker.
+func Clear(wait bool) {
+	if p := sink.Load(); p != nil {
+		if c, ok := (*p).(Clearer); ok {
+			c.Clear(wait)
+		}
+	}
+}
+
 // Show displays v now, as an output of the running cell.
 func Show(v any) { send(Render(v), false) }
 

@@ -11,6 +11,7 @@ type discard struct{}
 
 func (discard) Stream(string, string)      {}
 func (discard) Display(display.Data, bool) {}
+func (discard) Clear(bool)                 {}
 
 func BenchmarkNew(b *testing.B) {
 	for b.Loop() {

@@ -350,6 +350,18 @@ fmt.Println("after")`)
 	}
 }
 
+func TestClearFromCell(t *testing.T) {
+	s := newSession(t)
+	rec, _ := mustRun(t, s, `import ("fmt"; "github.com/golab/golab/kernel/display")
+fmt.Println("gone")
+display.Clear(false)
+fmt.Println("kept")`)
+	// The recorder forgets what came before a Clear, as a front end does.
+	if got := rec.text("stdout"); got != "kept\n" {
+		t.Errorf("stdout after clear %q, want %q", got, "kept\n")
+	}
+}
+
 func fmtAny(v any) string { return fmt.Sprint(v) }
 
 func sortStrings(s []string) { sort.Strings(s) }

@@ -21,6 +21,10 @@ type Output interface {
 	// Display sends a display bundle; update is true for an
 	// update_display_data that replaces the display with the same ID.
 	Display(d display.Data, update bool)
+	// Clear clears the cell's output so far (clear_output); with wait, the
+	// front end clears only when the next output arrives, so a cell that
+	// redraws does not flicker.
+	Clear(wait bool)
 }
 
 // Request is one cell to execute.

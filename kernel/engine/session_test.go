@@ -36,6 +36,12 @@ func (r *recorder) Display(d display.Data, update bool) {
 	r.displays = append(r.displays, displayMsg{d, update})
 }
 
+func (r *recorder) Clear(wait bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.streams, r.displays = nil, nil
+}
+
 func (r *recorder) text(name string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

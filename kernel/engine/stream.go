@@ -154,6 +154,19 @@ func (e *emitter) Display(d display.Data, update bool) {
 	e.out.Display(d, update)
 }
 
+// Clear clears the cell's output after the text written before it; it
+// makes the session's sink a display.Clearer. Between cells there is no
+// output to clear, and nothing is kept.
+func (e *emitter) Clear(wait bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.out == nil {
+		return
+	}
+	e.flushLocked()
+	e.out.Clear(wait)
+}
+
 func (e *emitter) flush() {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -192,6 +192,9 @@ type collector struct {
 	// hold defers printing from a display that may be updated until the
 	// cell ends.
 	hold, done bool
+	// clear is a clear_output(wait=true) not yet carried out: the outputs
+	// go when the next one arrives.
+	clear bool
 }
 
 var _ engine.Output = (*collector)(nil)
@@ -201,6 +204,7 @@ var _ engine.Output = (*collector)(nil)
 func (c *collector) Stream(name, text string) {
 	c.r.mu.Lock()
 	defer c.r.mu.Unlock()
+	c.clearPending()
 	outs := c.cell.Outputs
 	if n := len(outs); n > 0 && outs[n-1].Type == Stream && outs[n-1].Name == name {
 		outs[n-1].Text += text
@@ -221,6 +225,7 @@ func (c *collector) Display(d display.Data, update bool) {
 		}
 		return
 	}
+	c.clearPending()
 	o := &Output{Type: DisplayData, DisplayID: d.ID}
 	o.Data, o.Metadata = bundle(d)
 	c.cell.Outputs = append(c.cell.Outputs, o)
@@ -230,10 +235,34 @@ func (c *collector) Display(d display.Data, update bool) {
 	c.flush()
 }
 
+// Clear clears the cell's outputs, at once or, with wait, when the next
+// output arrives. What was already printed to the terminal stays there.
+func (c *collector) Clear(wait bool) {
+	c.r.mu.Lock()
+	defer c.r.mu.Unlock()
+	c.clear = true
+	if !wait {
+		c.clearPending()
+	}
+}
+
+// clearPending carries out a pending clear; c.r.mu is held.
+func (c *collector) clearPending() {
+	if !c.clear {
+		return
+	}
+	c.clear = false
+	c.cell.Outputs = nil
+	c.next, c.off = 0, 0
+}
+
 // finish records the cell's value or error and prints what is left.
 func (c *collector) finish(res engine.Result) {
 	c.r.mu.Lock()
 	defer c.r.mu.Unlock()
+	if res.Value != nil || res.Err != nil {
+		c.clearPending()
+	}
 	if res.Value != nil {
 		o := &Output{Type: ExecuteResult, ExecutionCount: c.cell.ExecutionCount}
 		o.Data, o.Metadata = bundle(*res.Value)

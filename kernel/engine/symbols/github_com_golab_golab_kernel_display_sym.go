@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/golab/golab/kernel/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Clear":        reflect.ValueOf(display.Clear),
 		"ImagePNG":     reflect.ValueOf(constant.MakeFromLiteral("\"image/png\"", token.STRING, 0)),
 		"ImageSVG":     reflect.ValueOf(constant.MakeFromLiteral("\"image/svg+xml\"", token.STRING, 0)),
 		"JSONData":     reflect.ValueOf(constant.MakeFromLiteral("\"application/vnd.golab+json\"", token.STRING, 0)),
@@ -26,6 +27,7 @@ func init() {
 		"TextPlain":    reflect.ValueOf(constant.MakeFromLiteral("\"text/plain\"", token.STRING, 0)),
 
 		// type definitions
+		"Clearer":    reflect.ValueOf((*display.Clearer)(nil)),
 		"Data":       reflect.ValueOf((*display.Data)(nil)),
 		"HTML":       reflect.ValueOf((*display.HTML)(nil)),
 		"HTMLer":     reflect.ValueOf((*display.HTMLer)(nil)),
@@ -39,6 +41,7 @@ func init() {
 		"Sink":       reflect.ValueOf((*display.Sink)(nil)),
 
 		// interface wrapper definitions
+		"_Clearer":    reflect.ValueOf((*_github_com_golab_golab_kernel_display_Clearer)(nil)),
 		"_HTMLer":     reflect.ValueOf((*_github_com_golab_golab_kernel_display_HTMLer)(nil)),
 		"_JSONer":     reflect.ValueOf((*_github_com_golab_golab_kernel_display_JSONer)(nil)),
 		"_Markdowner": reflect.ValueOf((*_github_com_golab_golab_kernel_display_Markdowner)(nil)),
@@ -46,6 +49,16 @@ func init() {
 		"_SVGer":      reflect.ValueOf((*_github_com_golab_golab_kernel_display_SVGer)(nil)),
 		"_Sink":       reflect.ValueOf((*_github_com_golab_golab_kernel_display_Sink)(nil)),
 	}
+}
+
+// _github_com_golab_golab_kernel_display_Clearer is an interface wrapper for Clearer type
+type _github_com_golab_golab_kernel_display_Clearer struct {
+	IValue interface{}
+	WClear func(wait bool)
+}
+
+func (W _github_com_golab_golab_kernel_display_Clearer) Clear(wait bool) {
+	W.WClear(wait)
 }
 
 // _github_com_golab_golab_kernel_display_HTMLer is an interface wrapper for HTMLer type
