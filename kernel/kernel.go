@@ -53,9 +53,15 @@ type Options struct {
 	Log io.Writer
 }
 
-// pollInterval bounds how long a socket loop waits before it checks whether
-// the kernel is shutting down. It adds no latency to messages.
+// pollInterval bounds how long the stdin wait sleeps before it checks
+// whether the cell was interrupted. It adds no latency to messages.
 const pollInterval = 100 * time.Millisecond
+
+// The socket loops block in libzmq without a timeout: a goroutine that wakes
+// up only to call back into C costs the Go scheduler its P for up to a
+// sysmon tick, which at GOMAXPROCS=1 stole a fifth of the CPU from the
+// experiments a cell times. Shutdown wakes them through these inproc pairs.
+var loops = []string{"shell", "control", "heartbeat"}
 
 // Kernel is one running kernel process's protocol state.
 type Kernel struct {
@@ -69,6 +75,10 @@ type Kernel struct {
 	zctx                             *zmq.Context
 	shell, control, stdin, iopub, hb *zmq.Socket
 	iopubMu, stdinMu                 sync.Mutex
+
+	// wake[loop] receives one message at shutdown; wakeSend[loop] sends it.
+	wake, wakeSend map[string]*zmq.Socket
+	wakeMu         sync.Mutex
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // interrupts the running cell; nil when idle
@@ -178,11 +188,35 @@ func (k *Kernel) bind() error {
 		}
 		*s.sock = sock
 	}
+	k.wake, k.wakeSend = map[string]*zmq.Socket{}, map[string]*zmq.Socket{}
+	for _, loop := range loops {
+		addr := "inproc://golab-wake-" + loop
+		r, err := zctx.NewSocket(zmq.PAIR)
+		if err == nil {
+			k.wake[loop] = r
+			err = r.Bind(addr)
+		}
+		var w *zmq.Socket
+		if err == nil {
+			w, err = zctx.NewSocket(zmq.PAIR)
+		}
+		if err == nil {
+			k.wakeSend[loop] = w
+			err = w.Connect(addr)
+		}
+		if err != nil {
+			return fmt.Errorf("wake socket for %s: %w", loop, err)
+		}
+	}
 	return nil
 }
 
 func (k *Kernel) close() {
-	for _, s := range []*zmq.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
+	socks := []*zmq.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb}
+	for _, loop := range loops {
+		socks = append(socks, k.wake[loop], k.wakeSend[loop])
+	}
+	for _, s := range socks {
 		if s != nil {
 			s.Close()
 		}
@@ -202,7 +236,42 @@ func (k *Kernel) stopping() bool {
 }
 
 // shutdown ends Serve; the running cell, if any, is interrupted.
-func (k *Kernel) shutdown() { k.stopOnce.Do(func() { close(k.stop) }) }
+func (k *Kernel) shutdown() {
+	k.stopOnce.Do(func() {
+		close(k.stop)
+		k.wakeMu.Lock()
+		defer k.wakeMu.Unlock()
+		for _, w := range k.wakeSend {
+			_, _ = w.Send("stop", zmq.DONTWAIT)
+		}
+	})
+}
+
+// waitFor blocks until sock has a message to read; it reports false when
+// the kernel is shutting down.
+func (k *Kernel) waitFor(poller *zmq.Poller) bool {
+	for !k.stopping() {
+		polled, err := poller.Poll(-1)
+		if err != nil {
+			if errors.Is(err, zmq.ETERM) {
+				return false
+			}
+			continue // EINTR from a signal
+		}
+		for _, p := range polled {
+			if p.Events&zmq.POLLIN == 0 {
+				continue
+			}
+			for _, w := range k.wake {
+				if p.Socket == w {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
 
 // interrupt cancels the running cell, if any.
 func (k *Kernel) interrupt() {
@@ -218,18 +287,9 @@ func (k *Kernel) interrupt() {
 func (k *Kernel) serve(sock *zmq.Socket, channel string) {
 	poller := zmq.NewPoller()
 	poller.Add(sock, zmq.POLLIN)
-	for !k.stopping() {
-		polled, err := poller.Poll(pollInterval)
-		if err != nil {
-			if errors.Is(err, zmq.ETERM) {
-				return
-			}
-			continue // EINTR from a signal
-		}
-		if len(polled) == 0 {
-			continue
-		}
-		frames, err := sock.RecvMessageBytes(0)
+	poller.Add(k.wake[channel], zmq.POLLIN)
+	for k.waitFor(poller) {
+		frames, err := sock.RecvMessageBytes(zmq.DONTWAIT)
 		if err != nil {
 			continue
 		}
@@ -245,15 +305,9 @@ func (k *Kernel) serve(sock *zmq.Socket, channel string) {
 func (k *Kernel) heartbeat() {
 	poller := zmq.NewPoller()
 	poller.Add(k.hb, zmq.POLLIN)
-	for !k.stopping() {
-		polled, err := poller.Poll(pollInterval)
-		if err != nil && errors.Is(err, zmq.ETERM) {
-			return
-		}
-		if len(polled) == 0 {
-			continue
-		}
-		ping, err := k.hb.RecvMessageBytes(0)
+	poller.Add(k.wake["heartbeat"], zmq.POLLIN)
+	for k.waitFor(poller) {
+		ping, err := k.hb.RecvMessageBytes(zmq.DONTWAIT)
 		if err != nil {
 			continue
 		}

@@ -5,8 +5,8 @@ repeats each measurement, prints one table with both kernels and the ratio
 golab/ipykernel, and writes it with its date and machine to BENCHMARKS.md.
 
 Environment: GOLAB_BIN (the golab binary; default bin/golab), BENCH_QUICK=1
-for fewer repeats (a smoke run, not for the record), BENCH_OUT (default
-BENCHMARKS.md).
+for fewer repeats (a smoke run, not for the record), BENCH_NOTEBOOKS=0 to
+skip the notebook runs, BENCH_OUT (default BENCHMARKS.md).
 """
 
 import datetime
@@ -198,6 +198,8 @@ def golab_only():
 
     nb_dir = os.path.join(ROOT, "notebooks")
     first = sorted(f for f in os.listdir(nb_dir) if f.endswith(".ipynb")) if os.path.isdir(nb_dir) else []
+    if os.environ.get("BENCH_NOTEBOOKS") == "0":
+        first = []
     if first:
         # Idle memory after the code of the first lesson ran in the kernel.
         with open(os.path.join(nb_dir, first[0])) as f:
@@ -233,7 +235,9 @@ def golab_only():
 def result_json(msgs):
     for m in msgs:
         if m["msg_type"] in ("execute_result", "display_data"):
-            data = m["content"]["data"].get("application/json")
+            bundle = m["content"]["data"]
+            # Beside HTML the table's JSON travels as application/vnd.golab+json.
+            data = bundle.get("application/vnd.golab+json") or bundle.get("application/json")
             if data and "rows" in data:
                 return data
     return None
