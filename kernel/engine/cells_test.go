@@ -411,3 +411,32 @@ func TestPanicNamesStatementLine(t *testing.T) {
 		t.Errorf("traceback:\n%s", tb)
 	}
 }
+
+// Closures made in a loop and run later, by native code (errgroup.Go,
+// WaitGroup.Go) or by a go statement, each see their own iteration's
+// variables: the loop's and those declared in its body.
+func TestLoopClosuresRunLater(t *testing.T) {
+	s := newSession(t)
+	_, res := mustRun(t, s, `import ("sync"; "sync/atomic"; "time"; "golang.org/x/sync/errgroup")
+var seen [40]atomic.Int32
+var wg sync.WaitGroup
+var g errgroup.Group
+g.SetLimit(4)
+items := []int{}
+for i := range 40 { items = append(items, i) }
+for _, it := range items { g.Go(func() error { seen[it].Add(1); return nil }) }
+g.Wait()
+for i := range 40 { wg.Go(func() { seen[i].Add(1) }) }
+n := 0
+for n < 40 { x := n; wg.Go(func() { time.Sleep(time.Millisecond); seen[x].Add(1) }); n++ }
+for i := 0; i < 40; i++ { j := i * 1; wg.Add(1); go func() { defer wg.Done(); seen[j].Add(1) }() }
+wg.Wait()
+count := 0
+for i := 0; i < 10; i++ { f := func() { count++ }; f() }
+bad := 0
+for i := range seen { if seen[i].Load() != 4 { bad++ } }
+[2]int{bad, count}`)
+	if got := plain(res); got != "[0 10]" {
+		t.Errorf("got %s, want [0 10]: closures saw another iteration's values", got)
+	}
+}

@@ -38,6 +38,9 @@ type edit struct {
 	at, end int
 	text    string
 	tag     string // "" for edits always applied, else the optional group
+	// order sorts insertions at one position: lower first. A wrapper that
+	// must sit inside others opens with a high order and closes with a low.
+	order int
 }
 
 // Optional groups, in the order they are given up when compilation fails.
@@ -75,7 +78,11 @@ func applyEdits(src string, edits []edit, tags []string) string {
 		if use[i].at != use[j].at {
 			return use[i].at < use[j].at
 		}
-		return use[i].end == use[i].at && use[j].end != use[j].at
+		insI, insJ := use[i].end == use[i].at, use[j].end == use[j].at
+		if insI && insJ {
+			return use[i].order < use[j].order
+		}
+		return insI && !insJ
 	})
 	var b strings.Builder
 	pos := 0
@@ -437,11 +444,13 @@ func assigns(body *ast.BlockStmt, names []string) bool {
 // keep their own meaning.
 func (rw *rewriter) perIteration(body *ast.BlockStmt, vars []*ast.Ident, tag string) {
 	var decl strings.Builder
+	renamed := map[*ast.Object]string{}
 	for _, v := range vars {
 		if v.Obj == nil {
 			continue
 		}
 		fresh := fmt.Sprintf("__golab_%s_%d", v.Name, rw.off(v.Pos()))
+		renamed[v.Obj] = fresh
 		fmt.Fprintf(&decl, " %s := %s;", fresh, v.Name)
 		ast.Inspect(body, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok && id.Obj == v.Obj && id != v {
@@ -453,13 +462,129 @@ func (rw *rewriter) perIteration(body *ast.BlockStmt, vars []*ast.Ident, tag str
 	if decl.Len() > 0 {
 		rw.insert(body.Lbrace+1, decl.String()+" ", tag)
 	}
+	rw.captureLocals(body, renamed, tag)
+}
+
+// captureLocals makes each func literal in a loop body copy the variables
+// of the iteration that it reads, when it is made:
+//
+//	func() error { use(v) }  ->  func() func() error { v := v; return func() error { use(v) } }()
+//
+// The interpreter keeps one slot per variable of a function's frame, not
+// one per iteration, so without the copy a closure that runs after its
+// iteration (g.Go, wg.Go, a callback) would see a later iteration's values.
+// renamed maps the loop variables to the names perIteration gave their
+// copies. A literal that assigns to such a variable or takes its address
+// shares it on purpose and is left alone.
+func (rw *rewriter) captureLocals(body *ast.BlockStmt, renamed map[*ast.Object]string, tag string) {
+	locals := map[*ast.Object]string{}
+	for o, n := range renamed {
+		locals[o] = n
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE {
+				for _, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Obj != nil && id.Name != "_" {
+						locals[id.Obj] = id.Name
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for _, id := range n.Names {
+				if id.Obj != nil && id.Name != "_" {
+					locals[id.Obj] = id.Name
+				}
+			}
+		}
+		return true
+	})
+	local := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		if !ok || id.Obj == nil {
+			return false
+		}
+		_, ok = locals[id.Obj]
+		return ok
+	}
+	// capture returns the locals lit reads, or nil when it has none or
+	// shares one on purpose.
+	capture := func(lit *ast.FuncLit) []string {
+		var names []string
+		seen, shared := map[string]bool{}, false
+		ast.Inspect(lit.Body, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.Ident:
+				if name, ok := locals[m.Obj]; ok && m.Obj != nil && !seen[name] {
+					seen[name] = true
+					names = append(names, name)
+				}
+			case *ast.AssignStmt:
+				if m.Tok != token.DEFINE {
+					for _, l := range m.Lhs {
+						shared = shared || local(l)
+					}
+				}
+			case *ast.IncDecStmt:
+				shared = shared || local(m.X)
+			case *ast.UnaryExpr:
+				shared = shared || (m.Op == token.AND && local(m.X))
+			}
+			return true
+		})
+		if shared {
+			return nil
+		}
+		return names
+	}
+	// wrap puts the code from..to in a function literal that is called at
+	// once and first copies names: open, the copies, then lead.
+	wrap := func(from, to token.Pos, open string, names []string, lead string) {
+		var b strings.Builder
+		b.WriteString(open)
+		for _, name := range names {
+			fmt.Fprintf(&b, " %s := %s;", name, name)
+		}
+		b.WriteString(lead)
+		o := rw.off(from)
+		rw.edits = append(rw.edits, edit{at: o, end: o, text: b.String(), tag: tag, order: 1})
+		o = rw.off(to)
+		rw.edits = append(rw.edits, edit{at: o, end: o, text: " }()", tag: tag, order: -1})
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			// go func() { ... }(): the interpreter makes the closure in the
+			// new goroutine, too late to copy there, so the whole statement
+			// runs in a function of its own: func() { v := v; go ... }().
+			if lit, ok := n.Call.Fun.(*ast.FuncLit); ok {
+				if names := capture(lit); len(names) > 0 {
+					wrap(n.Pos(), n.End(), "func() {", names, " ")
+				}
+				return false
+			}
+		case *ast.FuncLit:
+			if names := capture(n); len(names) > 0 {
+				wrap(n.Pos(), n.End(), fmt.Sprintf("func() %s {", rw.text(n.Type)), names, " return ")
+			}
+			return false
+		}
+		return true
+	})
 }
 
 // forStmt gives a three-clause loop per-iteration variables when a closure
 // can see them and the body does not change them.
 func (rw *rewriter) forStmt(f *ast.ForStmt) {
+	if !closureUses(f.Body) {
+		return
+	}
 	as, ok := f.Init.(*ast.AssignStmt)
-	if !ok || as.Tok != token.DEFINE || !closureUses(f.Body) {
+	if !ok || as.Tok != token.DEFINE {
+		rw.captureLocals(f.Body, nil, "")
 		return
 	}
 	var vars []*ast.Ident
@@ -472,13 +597,19 @@ func (rw *rewriter) forStmt(f *ast.ForStmt) {
 	}
 	if !assigns(f.Body, names) {
 		rw.perIteration(f.Body, vars, "")
+	} else {
+		rw.captureLocals(f.Body, nil, "")
 	}
 }
 
 // rangeVars gives a range loop per-iteration variables when a closure can
 // see them.
 func (rw *rewriter) rangeVars(r *ast.RangeStmt) {
-	if r.Tok != token.DEFINE || !closureUses(r.Body) {
+	if !closureUses(r.Body) {
+		return
+	}
+	if r.Tok != token.DEFINE {
+		rw.captureLocals(r.Body, nil, "")
 		return
 	}
 	var vars []*ast.Ident
@@ -539,8 +670,12 @@ func (rw *rewriter) rangeInt(r *ast.RangeStmt, label *ast.LabeledStmt) bool {
 	}
 	// Replace "for k := range x" (or "for range x") up to the body.
 	rw.add(rw.off(r.For), rw.off(r.Body.Lbrace), fmt.Sprintf("for %s := %s - %s; %s < %s; %s++ ", key, n, n, key, n, key), tag)
-	if id, ok := r.Key.(*ast.Ident); ok && key != "__golab_i" && closureUses(r.Body) && !assigns(r.Body, []string{key}) {
-		rw.perIteration(r.Body, []*ast.Ident{id}, tag)
+	if closureUses(r.Body) {
+		if id, ok := r.Key.(*ast.Ident); ok && key != "__golab_i" && !assigns(r.Body, []string{key}) {
+			rw.perIteration(r.Body, []*ast.Ident{id}, tag)
+		} else {
+			rw.captureLocals(r.Body, nil, tag)
+		}
 	}
 	return true
 }
