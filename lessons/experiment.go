@@ -31,6 +31,15 @@ type Experiment struct {
 	// Task is the work of goroutine i. It is called from goroutines this
 	// package starts; a panic in it ends the experiment with a report.
 	Task func(i int)
+	// Width is how many goroutines one task's work can keep busy at once,
+	// for a task that fans out itself (a pipeline with 2 workers: Width 2).
+	// The possible speedup counts Tasks × Width goroutines. 0 means 1.
+	Width int
+}
+
+// width is the goroutines that can compute at once in one run.
+func (e Experiment) width() int {
+	return e.Tasks * max(e.Width, 1)
 }
 
 const (
@@ -81,6 +90,9 @@ func (e Experiment) validate() error {
 		if err := checkProcs(p); err != nil {
 			errs = append(errs, fmt.Errorf("Procs: %w", err))
 		}
+	}
+	if e.Width < 0 || e.Width > maxTasks {
+		errs = append(errs, fmt.Errorf("Width is %d: use 0 (meaning 1) or the number of goroutines one task keeps busy", e.Width))
 	}
 	if e.Repeat < 0 {
 		errs = append(errs, fmt.Errorf("Repeat is %d: use 0 (meaning %d) or more measured runs", e.Repeat, defaultRepeat))
@@ -137,7 +149,7 @@ func RunContext(ctx context.Context, exp Experiment) *Result {
 
 	for si, p := range procs {
 		runtime.GOMAXPROCS(p)
-		row := Row{GOMAXPROCS: p, Tasks: exp.Tasks, Repeat: repeat}
+		row := Row{GOMAXPROCS: p, Tasks: exp.Tasks, Repeat: repeat, width: exp.width()}
 		var cpus []time.Duration
 		var load otherLoad
 		runs := repeat

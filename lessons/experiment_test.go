@@ -258,3 +258,21 @@ func TestGoroutineIDs(t *testing.T) {
 		t.Errorf("newGoroutines after exit = %d, want 0", n)
 	}
 }
+
+func TestWidthRaisesPossibleSpeedup(t *testing.T) {
+	r := Run(Experiment{Name: "fan-out", Tasks: 1, Width: 2, Procs: []int{1, 2}, Repeat: 1,
+		Task: func(int) {}})
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := min(2.0, float64(r.Machine.NumCPU))
+	if q := r.Machine.QuotaCPUs(); q > 0 && float64(q) < want {
+		want = float64(q)
+	}
+	if got := r.Rows[1].PossibleSpeedup; got != want {
+		t.Errorf("possible speedup with Tasks 1, Width 2 at GOMAXPROCS 2: %v, want %v", got, want)
+	}
+	if r := Run(Experiment{Tasks: 1, Width: -1, Task: func(int) {}}); r.Err() == nil {
+		t.Error("Width -1 accepted")
+	}
+}

@@ -60,6 +60,7 @@ type Row struct {
 
 	leaked     int
 	impossible bool
+	width      int // goroutines that can compute at once: Tasks × Width
 }
 
 // CPUPerWall is CPU time over median wall time: about 1 per core kept busy,
@@ -103,7 +104,7 @@ func (r *Result) addRow(row Row, cpus []time.Duration) {
 	if len(r.Rows) > 0 && row.Median > 0 {
 		row.Speedup = float64(r.Rows[0].Median) / float64(row.Median)
 	}
-	row.PossibleSpeedup = r.Machine.PossibleSpeedup(row.Tasks, row.GOMAXPROCS)
+	row.PossibleSpeedup = r.Machine.PossibleSpeedup(max(row.width, row.Tasks), row.GOMAXPROCS)
 	if row.Repeat > len(row.Walls) {
 		row.Flags = append(row.Flags, fmt.Sprintf("incomplete: only %d of %d runs were measured", len(row.Walls), row.Repeat))
 	}

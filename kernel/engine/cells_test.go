@@ -440,3 +440,11 @@ for i := range seen { if seen[i].Load() != 4 { bad++ } }
 		t.Errorf("got %s, want [0 10]: closures saw another iteration's values", got)
 	}
 }
+
+func TestMissingGenericStdHint(t *testing.T) {
+	s := newSession(t)
+	_, res := execCell(t, s, "import \"slices\"\nxs := []int{3, 1, 2}\nslices.Sort(xs)")
+	if res.Err == nil || !strings.Contains(strings.Join(res.Err.Traceback, "\n"), "sort.Slice") {
+		t.Fatalf("no hint for slices.Sort: %+v", res.Err)
+	}
+}

@@ -88,12 +88,9 @@ func continues(t token.Token) bool {
 		t != token.SEMICOLON && t != token.INC && t != token.DEC && t != token.ELLIPSIS
 }
 
-// Complete proposes completions for the identifier before cursor (counted
-// in code points): names the session's cells declared, identifiers of the
-// cell, keywords and builtins, package names, and after "pkg." the members
-// of that package.
-func (s *Session) Complete(code string, cursor int) Completion {
-	off := byteOffset(code, cursor)
+// identStart is the byte offset where the identifier that ends at off
+// begins (off itself when none does).
+func identStart(code string, off int) int {
 	start := off
 	for start > 0 {
 		r, n := utf8.DecodeLastRuneInString(code[:start])
@@ -102,6 +99,16 @@ func (s *Session) Complete(code string, cursor int) Completion {
 		}
 		start -= n
 	}
+	return start
+}
+
+// Complete proposes completions for the identifier before cursor (counted
+// in code points): names the session's cells declared, identifiers of the
+// cell, keywords and builtins, package names, and after "pkg." the members
+// of that package.
+func (s *Session) Complete(code string, cursor int) Completion {
+	off := byteOffset(code, cursor)
+	start := identStart(code, off)
 	prefix := code[start:off]
 	res := Completion{CursorStart: cursor - utf8.RuneCountInString(prefix), CursorEnd: cursor}
 	var cands []string

@@ -79,14 +79,7 @@ func wordAt(code string, off int) (x, name string) {
 		}
 		end += n
 	}
-	start := off
-	for start > 0 {
-		r, n := utf8.DecodeLastRuneInString(code[:start])
-		if !isIdentRune(r) {
-			break
-		}
-		start -= n
-	}
+	start := identStart(code, off)
 	if start == end {
 		// Inside a call: back up to the unclosed '(' and take the name
 		// before it.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -665,7 +666,28 @@ func (s *Session) cellError(ctx context.Context, err error) *Error {
 		return &Error{Name: "syntax error", Value: se.Error(), Traceback: []string{"syntax error: " + se.Error()}}
 	}
 	msg := err.Error()
-	return &Error{Name: "compile error", Value: msg, Traceback: []string{"compile error: " + msg}}
+	tb := []string{"compile error: " + msg}
+	if hint := genericStdHint(msg); hint != "" {
+		tb = append(tb, hint)
+	}
+	return &Error{Name: "compile error", Value: msg, Traceback: tb}
+}
+
+// undefinedGeneric matches the interpreter's error for a member of slices,
+// maps or cmp that its interpreted copy of those packages lacks.
+var undefinedGeneric = regexp.MustCompile(`undefined selector: (slices|maps|cmp)\.(\w+)`)
+
+// genericStdHint explains a missing generic standard function, or is "".
+func genericStdHint(msg string) string {
+	m := undefinedGeneric.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	hint := fmt.Sprintf("hint: %s.%s is a generic function the interpreter does not have: cells get slices, maps and cmp from Go 1.22's source without the sorting functions", m[1], m[2])
+	if m[1] == "slices" && strings.HasPrefix(m[2], "Sort") {
+		hint += "; sort with sort.Ints, sort.Strings or sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })"
+	}
+	return hint
 }
 
 // interrupted stops what the cell left running: sleeps return, the
