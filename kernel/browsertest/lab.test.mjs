@@ -393,6 +393,12 @@ test('a notebook runs in JupyterLab in headless Chromium', { timeout: LIMIT.whol
     await fs.mkdir(settings, { recursive: true });
     await fs.writeFile(path.join(settings, 'notification.jupyterlab-settings'),
       JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
+    // Every cell in the page: JupyterLab 4 otherwise leaves cells far below
+    // the view out of the DOM, and the test reads every cell's prompt.
+    const tracker = path.join(config, 'lab', 'user-settings', '@jupyterlab', 'notebook-extension');
+    await fs.mkdir(tracker, { recursive: true });
+    await fs.writeFile(path.join(tracker, 'tracker.jupyterlab-settings'),
+      JSON.stringify({ windowingMode: 'none' }));
     const env = {
       ...process.env,
       JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'),
@@ -445,6 +451,10 @@ test('a notebook runs in JupyterLab in headless Chromium', { timeout: LIMIT.whol
 
     let ranAll = false;
     await step('Run > Run All Cells runs every code cell', {}, async () => {
+      // Lessons fold the code of some cells; a folded cell shows no prompt,
+      // so unfold them all first (View > Expand All Code) to read every one.
+      await page.locator('.lm-MenuBar-itemLabel', { hasText: /^View$/ }).click();
+      await page.locator('.lm-Menu-itemLabel', { hasText: /^Expand All Code$/ }).click();
       await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
       await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
       const ps = await waitAllRan(page, LIMIT.runAll);
