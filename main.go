@@ -109,19 +109,23 @@ func kernelCommand(fs *flag.FlagSet) func(context.Context, []string, io.Writer, 
 			fmt.Fprintf(stderr, "golab kernel: %v\n", err)
 			return 2
 		}
-		sess, err := engine.New()
-		if err != nil {
-			fmt.Fprintf(stderr, "golab kernel: %v\n", err)
-			return 1
-		}
-		defer sess.Close()
+		// The engine starts while the sockets are bound, so the first
+		// kernel_info is answered at once.
+		interp := kernel.Lazy(func() (kernel.Interpreter, error) {
+			s, err := engine.New()
+			if err != nil {
+				return nil, fmt.Errorf("start the Go engine: %w", err)
+			}
+			return s, nil
+		})
+		defer interp.Close()
 		goVersion := strings.TrimPrefix(runtime.Version(), "go")
 		info := kernel.Info{
 			Version:         version,
 			LanguageVersion: goVersion,
 			Banner:          fmt.Sprintf("golab %s: Go %s, interpreted by yaegi", version, goVersion),
 		}
-		if err := kernel.Serve(ctx, conn, sess, kernel.Options{Info: info, Log: stderr}); err != nil {
+		if err := kernel.Serve(ctx, conn, interp, kernel.Options{Info: info, Log: stderr}); err != nil {
 			fmt.Fprintf(stderr, "golab kernel: %v\n", err)
 			return 1
 		}
