@@ -26,10 +26,9 @@ every exercise that a check records.
 from __future__ import annotations
 
 import os
-import re
 import pathlib
-import shutil
-import subprocess
+import re
+import sys
 import time
 
 import nbformat
@@ -37,12 +36,14 @@ import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO / "kernel" / "clienttest"))
+from golabbuild import golab_bin, run  # noqa: E402,F401 (golab_bin is a fixture)
+
 NOTEBOOKS = sorted(HERE.glob("*.ipynb"))
 
 KERNEL_NAME = "golab"
 CELL_TIMEOUT = 180  # seconds for one cell; a lesson cell takes a few seconds
 NOTEBOOK_BUDGET = 300  # seconds for a whole notebook: the goal is 120 on 2 cores, with room for a loaded CI box
-BUILD_TIMEOUT = 900  # a cold build compiles the interpreter's symbol tables
 
 
 def _ids(paths):
@@ -129,38 +130,12 @@ def test_start_page_lists_every_exercise():
 # --- execution through the real kernel ------------------------------------
 
 
-def _run(cmd, **kw):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=True, **kw)
-    except subprocess.CalledProcessError as e:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({e.returncode}):\n{e.stdout}\n{e.stderr}") from None
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} timed out") from None
-
-
-@pytest.fixture(scope="session")
-def golab_bin(tmp_path_factory) -> pathlib.Path:
-    """The golab binary: $GOLAB_BIN, or built from the repository once."""
-    env_bin = os.environ.get("GOLAB_BIN")
-    if env_bin:
-        p = pathlib.Path(env_bin).resolve()
-        if not os.access(p, os.X_OK):
-            pytest.fail(f"GOLAB_BIN={env_bin} is not an executable")
-        return p
-    go = shutil.which("go")
-    if go is None:
-        pytest.skip("go is not on PATH and GOLAB_BIN is not set")
-    out = tmp_path_factory.mktemp("bin") / "golab"
-    _run([go, "build", "-o", str(out), "."], cwd=REPO, env=dict(os.environ, CGO_ENABLED="1"), timeout=BUILD_TIMEOUT)
-    return out
-
-
 @pytest.fixture(scope="session")
 def kernel_env(golab_bin, tmp_path_factory):
     """Installs the kernelspec under a temporary prefix and points Jupyter and
     the learner's config dir at temporary folders for the whole session."""
     prefix = tmp_path_factory.mktemp("prefix")
-    _run([str(golab_bin), "install", "--prefix", str(prefix)], timeout=60)
+    run([str(golab_bin), "install", "--prefix", str(prefix)], timeout=60)
     config = tmp_path_factory.mktemp("config")
     saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "GOLAB_CONFIG_DIR", "XDG_CONFIG_HOME", "HOME")}
     os.environ["JUPYTER_PATH"] = str(prefix / "share" / "jupyter")

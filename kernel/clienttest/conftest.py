@@ -14,47 +14,14 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
-import subprocess
 
 import pytest
 
+from golabbuild import golab_bin, run  # noqa: F401 (golab_bin is a fixture)
 from golabclient import Kernel
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 
-BUILD_TIMEOUT = 900  # a cold build compiles yaegi's std symbol tables
 INSTALL_TIMEOUT = 60
-
-
-def _run(cmd, **kw):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=True, **kw)
-    except subprocess.CalledProcessError as e:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({e.returncode}):\n{e.stdout}\n{e.stderr}") from None
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} timed out") from None
-
-
-@pytest.fixture(scope="session")
-def golab_bin(tmp_path_factory) -> pathlib.Path:
-    """The golab binary: $GOLAB_BIN, or built from the repository once per session."""
-    env_bin = os.environ.get("GOLAB_BIN")
-    if env_bin:
-        p = pathlib.Path(env_bin).resolve()
-        if not os.access(p, os.X_OK):
-            pytest.exit(f"GOLAB_BIN={env_bin} is not an executable", returncode=2)
-        return p
-    go = shutil.which("go")
-    if go is None:
-        pytest.exit("go is not on PATH and GOLAB_BIN is not set", returncode=2)
-    out = tmp_path_factory.mktemp("bin") / "golab"
-    env = dict(os.environ, CGO_ENABLED="1")
-    try:
-        _run([go, "build", "-o", str(out), "."], cwd=REPO, env=env, timeout=BUILD_TIMEOUT)
-    except RuntimeError as e:
-        pytest.exit(f"cannot build golab: {e}", returncode=2)
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +29,7 @@ def golab_prefix(golab_bin, tmp_path_factory) -> pathlib.Path:
     """A prefix with the golab kernelspec installed; JUPYTER_PATH points into it."""
     prefix = tmp_path_factory.mktemp("prefix")
     try:
-        _run([str(golab_bin), "install", "--prefix", str(prefix)], timeout=INSTALL_TIMEOUT)
+        run([str(golab_bin), "install", "--prefix", str(prefix)], timeout=INSTALL_TIMEOUT)
     except RuntimeError as e:
         pytest.exit(f"cannot install the golab kernelspec: {e}", returncode=2)
     data = prefix / "share" / "jupyter"
