@@ -25,6 +25,7 @@ every exercise that a check records.
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
@@ -190,3 +191,40 @@ def test_executes(path, kernel_env):
     assert not errors, f"{path.name}: error output in {len(errors)} cell(s):\n\n" + "\n\n".join(errors)
     assert tables > 0, f"{path.name}: no HTML table (text/html with <table) in any output"
     assert took < NOTEBOOK_BUDGET, f"{path.name}: took {took:.0f} s, budget {NOTEBOOK_BUDGET} s (goal: 120 s on 2 cores)"
+
+
+SOLUTIONS = json.loads((HERE / "testdata" / "solutions.json").read_text())
+
+
+def _check_texts(cell) -> str:
+    """The text/plain of a cell's outputs, where a check says PASSED or NOT YET."""
+    parts = []
+    for out in cell.get("outputs", []):
+        text = out.get("data", {}).get("text/plain", "") or out.get("text", "")
+        parts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(parts)
+
+
+def test_every_exercise_has_a_solution():
+    for path in NOTEBOOKS:
+        exercises = {c.id for c in _read(path).cells if "exercise" in c.metadata.get("tags", [])}
+        solved = set(SOLUTIONS.get(path.name, {}))
+        assert exercises == solved, f"{path.name}: exercises {sorted(exercises)}, solutions in testdata/solutions.json for {sorted(solved)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_worked_solutions_pass_their_checks(path, kernel_env):
+    """With the worked solutions in the exercise cells, every check passes: the
+    checks can be passed, and the hints lead somewhere."""
+    from nbclient import NotebookClient
+
+    nb = _read(path)
+    for cell in nb.cells:
+        if cell.id in SOLUTIONS[path.name]:
+            cell.source = SOLUTIONS[path.name][cell.id]
+    NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT, allow_errors=True,
+                   resources={"metadata": {"path": str(HERE)}}).execute()
+    for cell in nb.cells:
+        if "check" in cell.metadata.get("tags", []):
+            text = _check_texts(cell)
+            assert "PASSED" in text and "NOT YET" not in text, f"{path.name}: check {cell.id} with the worked solution:\n{text}"
