@@ -127,6 +127,8 @@ test-browser: build deps-py deps-test-sys $(BROWSERTEST)/node_modules/.package-l
 fuzz:
 	$(GO) test ./kernel/wire -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	$(GO) test ./kernel/notebook -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./kernel/engine -run '^$$' -fuzz FuzzSplitCell -fuzztime 30s
+	$(GO) test ./kernel/engine -run '^$$' -fuzz FuzzRewrite -fuzztime 30s
 
 # golab and ipykernel side by side in one run; writes BENCHMARKS.md.
 # Benchmarks, not tests: nothing here fails on a slow machine.
