@@ -98,18 +98,6 @@ func applyEdits(src string, edits []edit, tags []string) string {
 	return b.String()
 }
 
-// hasTag reports whether any edit belongs to one of tags.
-func hasTag(edits []edit, tags []string) bool {
-	for _, e := range edits {
-		for _, t := range tags {
-			if e.tag == t {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // rewriter computes the edits for one parsed run.
 type rewriter struct {
 	s     *Session
