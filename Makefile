@@ -23,7 +23,7 @@ export CGO_ENABLED := 1
 all: build
 
 help:
-	@sed -n '3,6p' Makefile
+	@sed -n '3,6s/^# \{0,1\}//p' Makefile
 
 ## --- set-up ---------------------------------------------------------------
 
